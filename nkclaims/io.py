@@ -13,6 +13,7 @@ file even for repeated texts, and tells a reader where the document came from.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -115,8 +116,7 @@ def _read_all(paths: list[str], errors: str, skip_bad: bool, lang: str,
                 if kind == "jsonl":
                     yield from _read_jsonl(name, data, errors, skip_bad, lang, skipped)
                 else:
-                    text = _decode(data() if callable(data) else data, name, errors, 0)
-                    yield Document(_text_id(name), text, lang, (), ())
+                    yield Document(_stem(name), _decode(data(), name, errors, 0), lang, (), ())
             except _BadInput as e:
                 if not skip_bad:
                     raise InputError(str(e)) from None
@@ -130,14 +130,14 @@ class _BadInput(Exception):
 
 
 def _sources(p: str) -> Iterator[tuple[str, str, Any]]:
-    """Yield ``(name, kind, data)``: data is bytes, lines of bytes, or a reader."""
+    """Yield ``(name, kind, data)``: lines of bytes for JSONL, a reader for text."""
     if p == "-":
         raw = sys.stdin.buffer.read()
         lines = [ln for ln in raw.split(b"\n") if ln.strip()]
         if lines and all(ln.lstrip().startswith(b"{") for ln in lines):
-            yield "<stdin>", "jsonl", raw.split(b"\n")
+            yield "<stdin>", "jsonl", io.BytesIO(raw)
         else:
-            yield "<stdin>", "text", raw
+            yield "<stdin>", "text", lambda: raw
         return
     path = Path(p)
     if path.is_dir():
@@ -177,13 +177,13 @@ def _decode(data: bytes, name: str, errors: str, base: int, line: int | None = N
                                     f"(byte 0x{data[e.start]:02x})") from None
 
 
-def _text_id(name: str) -> str:
+def _stem(name: str) -> str:
     return "stdin" if name == "<stdin>" else Path(name).stem
 
 
 def _read_jsonl(name: str, lines: Iterable[bytes], errors: str, skip_bad: bool, lang: str,
                 skipped: list[Skipped]) -> Iterator[Document]:
-    stem = "stdin" if name == "<stdin>" else Path(name).stem
+    stem = _stem(name)
     offset = 0
     for no, raw in enumerate(lines, start=1):
         try:
@@ -267,9 +267,10 @@ def _parse_annotated(raw: bytes, path: str, no: int, offset: int) -> Document:
         raise InputError(str(e)) from None
     except json.JSONDecodeError as e:
         raise InputError(f"{path}:{no}: not valid JSON ({e.msg} at column {e.colno})") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise InputError(f"{path}:{no}: not an annotated document ({type(e).__name__}: {e})"
-                         ) from None
+    except KeyError as e:
+        raise InputError(f"{path}:{no}: not an annotated document (missing field {e})") from None
+    except (TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"{path}:{no}: not an annotated document ({e})") from None
 
 
 def write_jsonl(docs: Iterable[Document], fh: IO[str]) -> int:

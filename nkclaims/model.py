@@ -107,6 +107,8 @@ def _from_base(base_dir: str, tags: tuple[str, ...]):
         base_dir, num_labels=len(tags), id2label=id2label,
         label2id={t: i for i, t in enumerate(tags)}, attn_implementation="sdpa",
         use_safetensors=True,
+        # a base that is itself a tagger with other labels gets a fresh head
+        ignore_mismatched_sizes=True,
     )
     tok = AutoTokenizer.from_pretrained(base_dir, use_fast=True)
     if not tok.is_fast:

@@ -37,13 +37,13 @@ def extract_with_rules(docs: Iterable[Document]) -> Iterator[Document]:
         yield replace(doc, spans=spans, claims=claims)
 
 
-def extract_with_model(docs: Iterable[Document], *, batch_size: int = 16, device: str = "auto",
-                       model: str | None = None) -> Iterator[Document]:
+def extract_with_model(docs: Iterable[Document], *, batch_size: int | str = "auto",
+                       device: str = "auto", model: str | None = None) -> Iterator[Document]:
     """Run the trained extractor over documents in batches, keeping ids and order.
 
     Args:
-        docs: Input documents.
-        batch_size: Documents per forward batch.
+        docs: Input documents; each keeps its own ``lang`` for claim assembly.
+        batch_size: Most windows per forward batch, or ``"auto"``.
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``, passed to the extractor.
         model: A model folder, or ``None`` for the default model.
 
@@ -63,13 +63,13 @@ def extract_with_model(docs: Iterable[Document], *, batch_size: int = 16, device
 
     extractor = load(model=model, device=device)
     # The extractor reads ahead by up to a batch; the inputs it has taken but
-    # not yet answered wait here, so each output is paired with its input.
+    # not yet answered wait here, so each output is checked against its input.
     pending: deque[Document] = deque()
 
-    def feed() -> Iterator[tuple[str, dict[str, str]]]:
+    def feed() -> Iterator[Document]:
         for doc in docs:
             pending.append(doc)
-            yield doc.text, {"id": doc.id, "lang": doc.lang}
+            yield doc
 
     for out in extractor.extract(feed(), batch_size=batch_size):
         src = pending.popleft()

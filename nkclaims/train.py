@@ -149,7 +149,11 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
 
 @torch.inference_mode()
 def word_f1(model, feats, tags, batch_size: int, pad_id: int, device) -> dict:
-    """Strict word-level span F1 (micro and per label) of a model on featurised windows."""
+    """Strict word-level span F1 of a model on featurised windows.
+
+    Returns per-label and ``micro`` P/R/F1, and ``type_macro_f1``: the mean
+    of per-type F1 over the gold types (the metric of IndoNLU's paper table).
+    """
     model.eval()
     tp, n_pred, n_gold = {}, {}, {}
     for idx in _batches(feats, batch_size * 2, 0, shuffle=False):
@@ -169,6 +173,9 @@ def word_f1(model, feats, tags, batch_size: int, pad_id: int, device) -> dict:
     labels = sorted(set(n_pred) | set(n_gold))
     out = {lab: _prf(tp.get(lab, 0), n_pred.get(lab, 0), n_gold.get(lab, 0)) for lab in labels}
     out["micro"] = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
+    # IndoNLU's ner_metrics_fn reports conlleval F1 averaged over entity types
+    gold_types = [lab for lab in labels if n_gold.get(lab)]
+    out["type_macro_f1"] = sum(out[t]["f1"] for t in gold_types) / len(gold_types) if gold_types else 0.0
     return out
 
 
@@ -297,6 +304,16 @@ def train(cfg: TrainConfig, train_docs: Sequence[Document], dev_docs: Sequence[D
     return state
 
 
+def score_model(folder: str | Path, docs: Sequence[Document], cfg: TrainConfig) -> dict:
+    """Strict word-span metrics of a saved model folder on ``docs`` (see :func:`word_f1`)."""
+    from nkclaims.model import load_model
+
+    device = _device(cfg.device)
+    model, tok, tcfg = load_model(folder)
+    feats = featurize(docs, tok, tcfg.tags, cfg.max_length, cfg.stride)
+    return word_f1(model.to(device), feats, tcfg.tags, cfg.batch_size, tok.pad_token_id, device)
+
+
 def _save_model(out: Path, model, cfg: TrainConfig, tags, metrics: dict) -> None:
     from safetensors.torch import save_file
 
@@ -306,3 +323,42 @@ def _save_model(out: Path, model, cfg: TrainConfig, tags, metrics: dict) -> None
         tags=tuple(tags), base=cfg.base, max_length=max(cfg.max_length, 256), stride=64,
         metrics={"dev_word_f1": metrics, "train": {k: v for k, v in asdict(cfg).items() if k != "extra"}},
     ).save(out)
+
+
+def rows_to_docs(rows) -> list[Document]:
+    """Turn dataset rows (``id, text, lang, spans``) into Documents.
+
+    >>> rows_to_docs([{"id": "a", "text": "di Kursk", "lang": "id",
+    ...                "spans": [{"start": 3, "end": 8, "label": "LOC"}]}])[0].spans[0].label
+    'LOC'
+    """
+    from nkclaims.schema import Span
+
+    return [
+        Document(str(r["id"]), r["text"], r.get("lang") or "id",
+                 tuple(Span(int(s["start"]), int(s["end"]), s["label"]) for s in r["spans"]), None)
+        for r in rows
+    ]
+
+
+def labels_of(docs: Sequence[Document]) -> tuple[str, ...]:
+    """The label set to train: ours when the data uses only ours, else the data's own.
+
+    >>> labels_of([Document("a", "x")])
+    ('TROOPS', 'LOC', 'SRC', 'CUE', 'DATE')
+    """
+    found = {s.label for d in docs for s in d.spans}
+    return LABELS if found <= set(LABELS) else tuple(sorted(found))
+
+
+def split_dev(docs: Sequence[Document], fraction: float, seed: int) -> tuple[list[Document], list[Document]]:
+    """Deterministic train/dev split when no dev data is given.
+
+    >>> tr, dv = split_dev([Document(str(i), "x") for i in range(10)], 0.2, 0)
+    >>> len(tr), len(dv)
+    (8, 2)
+    """
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    n_dev = max(1, round(len(docs) * fraction))
+    return [docs[i] for i in order[n_dev:]], [docs[i] for i in order[:n_dev]]

@@ -31,6 +31,8 @@ def assert_valid(doc: Document) -> None:
     end = 0
     for s in doc.spans:
         assert end <= s.start < s.end <= len(doc.text), (doc.id, s)
+        surface = doc.text[s.start:s.end]
+        assert surface and surface == surface.strip(), (doc.id, s, surface)
         end = s.end
     for c in doc.claims or ():
         assert doc.spans[c.troops].label == "TROOPS"
@@ -69,6 +71,24 @@ def test_cli_extract_keeps_crlf_nbsp_control_chars_verbatim(tmp_path, capsys):
     assert [d.text for d in docs] == [TRICKY, TRICKY]
     for d in docs:
         assert_valid(d)
+
+
+def test_cli_extract_one_megabyte_document(tmp_path):
+    parts, n = [], 0
+    while n < 1_000_000:
+        k = len(parts)
+        part = (f"Menurut Budanov, sekitar {k % 97 + 2}.{k % 1000:03d} prajurit berada di wilayah "
+                f"Kursk{k % 7 * chr(160)}. {ARTICLE}\r\n\x0c ")
+        parts.append(part)
+        n += len(part)
+    text = "".join(parts)
+    (tmp_path / "big.txt").write_bytes(text.encode())
+    out = tmp_path / "big.jsonl"
+    assert main(["extract", "--tagger", "rules", str(tmp_path / "big.txt"), "-o", str(out)]) == 0
+    [doc] = out_docs(out.read_text(encoding="utf-8"))
+    assert doc.text == text
+    assert_valid(doc)
+    assert sum(s.label == "TROOPS" for s in doc.spans) >= len(parts)
 
 
 def test_cli_extract_to_file_and_table(tmp_path, capsys):
@@ -121,6 +141,7 @@ def test_cli_errors_replace_goes_on(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [
     ["extract", "/nonexistent/in.txt"],
+    ["extract", "--tagger", "rules", "-", "-o", "/nonexistent/out.jsonl"],
     ["evaluate", "/nonexistent/g.jsonl", "/nonexistent/p.jsonl"],
 ])
 def test_cli_missing_files_exit_2(capsys, argv):
@@ -176,9 +197,9 @@ class _FakeExtractor:
 
     def extract(self, items, batch_size):
         self.calls.append(batch_size)
-        for text, meta in items:
+        for doc in items:
             # Ids are the extractor's own; the pipeline must restore the input's.
-            yield Document(f"model-{meta['id']}", text, "xx", (), ())
+            yield Document(f"model-{doc.id}", doc.text, "xx", (), ())
 
 
 @pytest.fixture()
@@ -200,6 +221,9 @@ def test_cli_model_tagger_is_default_when_available(tmp_path, capsys, fake_extra
     docs = out_docs(capsys.readouterr().out)
     assert [(d.id, d.lang, d.text) for d in docs] == [("a", "en", "x"), ("b", "id", "y")]
     assert fake_extractor[0].device == "cpu" and fake_extractor[0].calls == [3]
+    assert main(["extract", str(p)]) == 0
+    capsys.readouterr()
+    assert fake_extractor[1].device == "auto" and fake_extractor[1].calls == ["auto"]
 
 
 class _Tty(io.StringIO):
@@ -218,6 +242,18 @@ def test_cli_progress_only_on_tty_and_many_items():
     plain = io.StringIO()
     list(Progress(plain, min_items=1, interval=0).wrap(range(5)))
     assert plain.getvalue() == ""
+    off = _Tty()
+    list(Progress(off, min_items=1, interval=0, enabled=False).wrap(range(5)))
+    assert off.getvalue() == ""
+
+
+def test_cli_extract_shows_progress_for_many_docs_on_tty(tmp_path, monkeypatch):
+    p = tmp_path / "many.jsonl"
+    p.write_text(jsonl(*({"id": str(i), "text": f"{i} tentara"} for i in range(60))))
+    err = _Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["extract", "--tagger", "rules", str(p), "-o", str(tmp_path / "o.jsonl")]) == 0
+    assert "nkclaims: 60 docs" in err.getvalue()
 
 
 def test_cli_python_m_smoke(tmp_path):

@@ -157,9 +157,13 @@ def test_io_stdin_text_or_jsonl(monkeypatch, data, expected):
     assert [(d.id, d.text) for d in read_inputs(["-"])] == expected
 
 
-def test_io_stdin_invalid_utf8_names_stdin(monkeypatch):
-    monkeypatch.setattr(sys, "stdin", _Stdin(b"ab\x80"))
-    with pytest.raises(InputError, match="<stdin>: invalid UTF-8 at byte offset 2"):
+@pytest.mark.parametrize("data, where", [
+    (b"ab\x80", "<stdin>: invalid UTF-8 at byte offset 2"),
+    (b'{"text": "a"}\n{"text": "\x80"}\n', "<stdin>:2: invalid UTF-8 at byte offset 24"),
+])
+def test_io_stdin_invalid_utf8_names_stdin(monkeypatch, data, where):
+    monkeypatch.setattr(sys, "stdin", _Stdin(data))
+    with pytest.raises(InputError, match=where):
         list(read_inputs(["-"]))
 
 
@@ -195,7 +199,7 @@ def test_io_write_jsonl_is_lazy():
 def test_io_read_annotations_errors_name_line(tmp_path):
     p = tmp_path / "g.jsonl"
     p.write_text(jsonl({"id": "a", "text": "x", "spans": []}, {"id": "b", "text": "y", "spans": [{"start": 0}]}))
-    with pytest.raises(InputError, match=r"g\.jsonl:2: not an annotated document \(KeyError"):
+    with pytest.raises(InputError, match=r"g\.jsonl:2: not an annotated document \(missing field 'end'\)"):
         read_annotations(str(p))
     with pytest.raises(InputError, match="no such file"):
         read_annotations(str(tmp_path / "missing.jsonl"))
