@@ -107,7 +107,7 @@ def worker(system: str, model_dir: str, corpus: str, device: str, stride: int) -
 
         from nkclaims.extractor import load
 
-        ex = load(model_dir, device=device, int8=system.endswith("int8"))
+        ex = load(model_dir, device=device, precision=system.split("-")[1] if device == "cpu" else None)
 
         def run(batch: list[str]) -> list[list[tuple[int, int, str]]]:
             return [[(s.start, s.end, s.label) for s in d.spans] for d in ex.extract(batch)]
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: CUDA is not available here")
-    systems = ["pipeline-bs1", "pipeline-bs32", "engine-fp32"] + (["engine-int8"] if device == "cpu" else [])
+    systems = ["pipeline-bs1", "pipeline-bs32", "engine-fp32"] + (["engine-bf16", "engine-int8"] if device == "cpu" else [])
     if args.systems:
         systems = [s for s in systems if s in args.systems.split(",")]
 

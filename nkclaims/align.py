@@ -59,7 +59,8 @@ def first_subword_words(offsets: np.ndarray, words: np.ndarray) -> np.ndarray:
 
     ``offsets`` is the tokenizer's ``(T, 2)`` offset mapping; special tokens
     have ``(0, 0)``. A token *starts* word ``j`` when it is the first token
-    that begins inside it; a word whose first character sits in a piece that
+    that begins inside it (or on the whitespace just before it, as pieces of
+    a bare Metaspace tokenizer do); a word whose first character sits in a piece that
     began earlier (``,`` in a piece ``▁Budanov,``) has no first subword and
     stays untagged.
 
@@ -75,12 +76,14 @@ def first_subword_words(offsets: np.ndarray, words: np.ndarray) -> np.ndarray:
     starts = offsets[real, 0]
     w = np.searchsorted(words[:, 1], starts, side="right")
     w_safe = np.minimum(w, len(words) - 1)
-    inside = (w < len(words)) & (starts >= words[w_safe, 0])
+    # overlap, not containment: a bare-Metaspace tokenizer (hub XLM-R) starts a
+    # word-initial piece on the space before the word; a piece of spaces alone starts none
+    inside = (w < len(words)) & (offsets[real, 1] > words[w_safe, 0])
+    tok, w = real[inside], w[inside]
     # offsets rise monotonically, so a word's first subword is the first token starting in it
-    new_word = np.ones(len(real), dtype=bool)
-    new_word[1:] = w[1:] != w[:-1]
-    keep = inside & new_word
-    out[real[keep]] = w[keep]
+    first = np.ones(len(tok), dtype=bool)
+    first[1:] = w[1:] != w[:-1]
+    out[tok[first]] = w[first]
     return out
 
 

@@ -91,6 +91,7 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
                    help="jsonl: the annotation format (default); table: claims for reading")
     p.add_argument("--tagger", choices=("rules", "model"),
                    help="default: model when the default model is available, else rules")
+    p.add_argument("--model", metavar="DIR", help="model folder for --tagger model (default: the shipped model)")
     p.add_argument("--lang", help="language of inputs that do not name one (default: id)")
     p.add_argument("--errors", choices=("strict", "replace"), default="strict",
                    help="invalid UTF-8: stop with an error (strict) or read it as U+FFFD")
@@ -141,10 +142,10 @@ def run_extract(args: argparse.Namespace) -> int:
     from nkclaims.pipeline import default_tagger, extract_with_model, extract_with_rules
 
     inputs = read_inputs(args.inputs, errors=args.errors, skip_bad=args.skip_bad, lang=args.lang)
-    tagger = args.tagger or default_tagger()
+    tagger = args.tagger or ("model" if args.model else default_tagger())
     if tagger == "model":
         docs = extract_with_model(inputs, batch_size=args.batch_size or "auto",
-                                  device=args.device)
+                                  device=args.device, model=args.model)
     else:
         docs = extract_with_rules(inputs)
     # A counter drawn on the terminal that is also showing the output would

@@ -168,9 +168,28 @@ def _fill_untagged(text: str, words: np.ndarray, word_tags: np.ndarray, lab: np.
         if j < 0 or lab[j] < 0:
             continue
         goes_on = k < len(idx) and lab[k] == lab[j] and not beg[k]
-        if goes_on or text[words[i, 0]].isalnum():
+        if goes_on or text[words[i, 0]].isalnum() or _closes_bracket(text, words, lab, beg, j, i):
             lab[i], beg[i] = lab[j], False
     return lab, beg
+
+
+_OPENER = {")": "(", "]": "[", "}": "{"}
+
+
+def _closes_bracket(text: str, words: np.ndarray, lab: np.ndarray, beg: np.ndarray, j: int, i: int) -> bool:
+    """True when word ``i`` is a bracket closing one opened inside the span ending at word ``j``.
+
+    A piece such as ``24)`` hides the ``)`` of ``Kamis (17/10/2024)``; the
+    span keeps it because it holds the matching ``(``.
+    """
+    close = text[words[i, 0]]
+    if close not in _OPENER:
+        return False
+    s = j
+    while s > 0 and lab[s - 1] == lab[j] and not beg[s]:
+        s -= 1
+    inner = text[words[s, 0] : words[i, 0]]
+    return inner.count(_OPENER[close]) > inner.count(close)
 
 
 def decode(text: str, offsets: np.ndarray, spans: Sequence[tuple[int, int]],
@@ -195,3 +214,40 @@ def decode(text: str, offsets: np.ndarray, spans: Sequence[tuple[int, int]],
     wid = first_subword_words(np.asarray(offsets, dtype=np.int64).reshape(-1, 2), words)
     word_tags, word_probs = merge_windows(wid, spans, tag_ids, probs, len(words))
     return bio_spans(text, words, word_tags, word_probs, tags)
+
+
+def snap_troops(text: str, spans: Sequence[Span], lang: str | None = "id") -> list[Span]:
+    """Snap TROOPS spans to the quantity phrase they overlap (schema boundaries).
+
+    ``ANNOTATION.md`` defines a TROOPS span as qualifier + number +
+    multiplier, which is exactly a phrase of
+    :func:`nkclaims.quantity.find_quantities`. A tagger that finds the number
+    but drops or splits its qualifier (``sekitar`` | ``14.000``) gets the
+    whole phrase; TROOPS spans overlapping one phrase merge into it. A snap
+    that would overlap another span is not made, and other spans are untouched.
+
+    >>> text = "mengirim sekitar 14.000 pasukan"
+    >>> [text[s.start:s.end] for s in snap_troops(text, [Span(17, 23, "TROOPS")])]
+    ['sekitar 14.000']
+    """
+    from nkclaims.quantity import find_quantities
+
+    troops = [s for s in spans if s.label == "TROOPS"]
+    if not troops:
+        return list(spans)
+    phrases = [(a, b) for a, b, _ in find_quantities(text, lang)]
+    starts = np.array([a for a, _ in phrases], dtype=np.int64)
+    out = [s for s in spans if s.label != "TROOPS"]
+    merged: dict[tuple[int, int], list[Span]] = {}
+    for s in troops:
+        k = int(np.searchsorted(starts, s.end, side="left")) - 1  # last phrase starting before the span ends
+        if k >= 0 and phrases[k][1] > s.start:
+            merged.setdefault(phrases[k], []).append(s)
+        else:
+            out.append(s)
+    for (a, b), group in merged.items():
+        a, b = min(a, group[0].start), max(b, group[-1].end)
+        clash = any(o.start < b and a < o.end for o in out)
+        scores = [g.score for g in group if g.score is not None]
+        out += group if clash else [Span(a, b, "TROOPS", sum(scores) / len(scores) if scores else None)]
+    return sorted(out, key=lambda s: s.start)

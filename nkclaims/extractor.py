@@ -12,7 +12,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import torch
 
-from nkclaims.infer import Engine, quantize_int8
+from nkclaims.decode import snap_troops
+from nkclaims.infer import PRECISIONS, Engine, cpu_bf16_supported, quantize_int8
 from nkclaims.schema import Document, Span
 
 __all__ = ["Extractor", "default_available", "export_hf", "load"]
@@ -40,14 +41,17 @@ def _resolve_device(device: str) -> str:
     raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu', 'cuda' or 'cuda:N'")
 
 
-def load(model: str | Path | None = None, device: str = "auto", *, int8: bool | None = None) -> "Extractor":
+def load(model: str | Path | None = None, device: str = "auto", *, precision: str | None = None) -> "Extractor":
     """Load a tagger and return an :class:`Extractor` on ``device``.
 
     Args:
         model: ``None`` for the shipped default, an nkclaims model folder, or a
             Hugging Face token-classification folder with BIO labels.
         device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
-        int8: Dynamic int8 on CPU; ``None`` follows the model's ``cpu_int8`` flag.
+        precision: CPU weights, ``"fp32"``, ``"bf16"`` or ``"int8"``; ``None``
+            takes the model's ``cpu_precision`` (set at ship time only when it
+            kept dev span F1 within 0.5 points of fp32), bf16 only on a CPU
+            with native bf16. Ignored on CUDA (fp32 weights under autocast).
 
     Raises:
         RuntimeError: CUDA was requested but is not available.
@@ -62,10 +66,20 @@ def load(model: str | Path | None = None, device: str = "auto", *, int8: bool | 
 
     dev = _resolve_device(device)
     m, tok, cfg = load_model(model)
-    use_int8 = (cfg.cpu_int8 and dev == "cpu") if int8 is None else bool(int8)
-    if use_int8 and dev == "cpu":
-        m = quantize_int8(m, inplace=True)  # the model is ours: no second fp32 copy at peak
-    return Extractor(m, tok, cfg, dev, int8=use_int8)
+    if precision is not None and precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    chosen = "fp32"
+    if dev == "cpu":
+        chosen = precision or cfg.cpu_precision
+        if chosen == "bf16" and precision is None and not cpu_bf16_supported():
+            chosen = "fp32"  # emulated bf16 is slower than fp32
+        # the model is ours: convert in place, no second copy at peak
+        if chosen == "int8":
+            m = quantize_int8(m, inplace=True)
+        elif chosen == "bf16":
+            m = m.to(torch.bfloat16)
+    log.info("nkclaims: %s weights on %s", chosen, dev)
+    return Extractor(m, tok, cfg, dev, precision=chosen)
 
 
 class Extractor:
@@ -76,13 +90,13 @@ class Extractor:
         tokenizer: Its fast tokenizer.
         cfg: Its :class:`nkclaims.model.TaggerConfig`.
         device: ``"cpu"`` or ``"cuda"``.
-        int8: Dynamic int8 quantisation (CPU only).
+        precision: CPU weights, ``"fp32"``, ``"bf16"`` or ``"int8"`` (see :class:`nkclaims.infer.Engine`).
         **engine_options: Passed to :class:`nkclaims.infer.Engine` (``token_budget``, ``chunk_chars``).
     """
 
-    def __init__(self, model: Any, tokenizer: Any, cfg: Any, device: str = "cpu", *, int8: bool = False,
+    def __init__(self, model: Any, tokenizer: Any, cfg: Any, device: str = "cpu", *, precision: str = "fp32",
                  **engine_options: Any) -> None:
-        self.engine = Engine(model, tokenizer, cfg, device, int8=int8, **engine_options)
+        self.engine = Engine(model, tokenizer, cfg, device, precision=precision, **engine_options)
         self.cfg = cfg
 
     @property
@@ -104,7 +118,7 @@ class Extractor:
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise TypeError(f"item {i}: text must be a str, got {type(t).__name__}")
-        return self.engine.tag(texts)
+        return [snap_troops(t, spans) for t, spans in zip(texts, self.engine.tag(texts))]
 
     def extract(self, texts: Iterable[Any], batch_size: int | str = "auto", lang: str = "id") -> Iterator[Document]:
         """Stream one :class:`Document` (spans and claims) per input, in input order.
@@ -140,6 +154,7 @@ class Extractor:
             chunks = self._chunks(texts, lang)
             for items, spans_per_doc in self.engine.stream(chunks, max_batch):
                 for (doc_id, text, doc_lang, meta), spans in zip(items, spans_per_doc):
+                    spans = snap_troops(text, spans, doc_lang)
                     yield Document(doc_id, text, doc_lang, tuple(spans),
                                    tuple(assemble(text, spans, doc_lang)), meta)
 

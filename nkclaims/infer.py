@@ -6,7 +6,7 @@
 - :meth:`Engine.forward` is the only code that touches the device: windows
   are sorted by length and packed under a token budget, padded to the batch
   maximum rounded up to a multiple of 8, and run under ``inference_mode``
-  (bf16 autocast on CUDA, optional dynamic int8 on CPU). Only the argmax tag
+  (bf16 autocast on CUDA; bf16 or dynamic int8 weights on CPU). Only the argmax tag
   and its probability come back to the host. A CUDA out-of-memory error
   halves the batch and retries it, so no window is ever dropped.
 - :mod:`nkclaims.decode` turns the window predictions into word-aligned spans.
@@ -34,7 +34,10 @@ from nkclaims.decode import decode
 from nkclaims.schema import Document, Span
 from nkclaims.sentences import split_sentences
 
-__all__ = ["Encoded", "Engine", "check_int8", "is_quantized", "plan_batches", "preprocess", "quantize_int8"]
+__all__ = ["Encoded", "Engine", "PRECISIONS", "check_precision", "cpu_bf16_supported", "is_quantized",
+           "plan_batches", "preprocess", "quantize_int8"]
+
+PRECISIONS = ("fp32", "bf16", "int8")
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +132,20 @@ def _physical_cores() -> int:
     return max(1, len(cores))
 
 
+def cpu_bf16_supported() -> bool:
+    """True when this CPU runs bf16 matrix work natively (AVX512-BF16 or AMX via oneDNN).
+
+    Elsewhere bf16 is emulated and slower than fp32, so it is never chosen there.
+
+    >>> isinstance(cpu_bf16_supported(), bool)
+    True
+    """
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def quantize_int8(model: torch.nn.Module, *, inplace: bool = False) -> torch.nn.Module:
     """``model`` (or a copy) with every ``nn.Linear`` dynamically quantised to int8 (CPU only).
 
@@ -141,7 +158,7 @@ def quantize_int8(model: torch.nn.Module, *, inplace: bool = False) -> torch.nn.
     try:
         from torch.ao.quantization import quantize_dynamic
     except ImportError as e:
-        raise RuntimeError(f"this torch ({torch.__version__}) has no dynamic int8 quantisation; use int8=False") from e
+        raise RuntimeError(f"this torch ({torch.__version__}) has no dynamic int8 quantisation; use precision='fp32'") from e
     with warnings.catch_warnings():
         # torch marks eager quantisation deprecated; it is still the fastest CPU path in this torch range
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -180,26 +197,31 @@ class Engine:
         tokenizer: Its fast tokenizer.
         cfg: A :class:`nkclaims.model.TaggerConfig` (tags, window length, stride).
         device: ``"cpu"`` or ``"cuda"`` (or ``"cuda:N"``).
-        int8: Quantise the model's linear layers to int8 (CPU only); a model
-            that already is quantised is used as it is, else a copy is made.
+        precision: CPU weights: ``"fp32"``, ``"bf16"`` (a bf16 copy; fast on
+            CPUs with native bf16) or ``"int8"`` (dynamic int8 linears; a model
+            that already is quantised is used as it is, else a copy is made).
+            On CUDA only ``"fp32"`` is accepted: weights stay fp32 under bf16
+            (or fp16) autocast.
         token_budget: Padded tokens per batch; default 4096 on CPU, 65536 on CUDA.
         max_batch: Windows per batch at most.
         chunk_chars: Characters of text tokenised together in :meth:`stream`.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, cfg: Any, device: str = "cpu", *, int8: bool = False,
+    def __init__(self, model: Any, tokenizer: Any, cfg: Any, device: str = "cpu", *, precision: str = "fp32",
                  token_budget: int | None = None, max_batch: int = 512, chunk_chars: int | None = None) -> None:
         self.device = torch.device(device)
         cuda = self.device.type == "cuda"
         if cuda and not torch.cuda.is_available():
             raise RuntimeError("CUDA requested but not available (no GPU or a CPU-only torch build); use device='cpu'")
-        if cuda and int8:
-            raise ValueError("int8 inference is CPU only; use device='cpu' or int8=False")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if cuda and precision != "fp32":
+            raise ValueError(f"{precision} weights are a CPU path; on CUDA use precision='fp32' (autocast does the rest)")
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError("the engine needs a fast tokenizer (character offsets)")
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
-        self.tokenizer, self.cfg, self.int8 = tokenizer, cfg, int8
+        self.tokenizer, self.cfg, self.precision = tokenizer, cfg, precision
         self.tags = tuple(cfg.tags)
         n_out = getattr(getattr(model, "config", None), "num_labels", len(self.tags))
         if n_out != len(self.tags):
@@ -207,7 +229,10 @@ class Engine:
         if not cuda:
             # more threads than physical cores only adds contention (and the tokeniser thread needs one)
             torch.set_num_threads(min(torch.get_num_threads(), _physical_cores()))
-        model = quantize_int8(model) if int8 and not is_quantized(model) else model
+        if precision == "int8" and not is_quantized(model):
+            model = quantize_int8(model)
+        elif precision == "bf16" and next(model.parameters()).dtype != torch.bfloat16:
+            model = copy.deepcopy(model).to(torch.bfloat16)
         self.model = model.eval().to(self.device)
         self.amp = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if cuda else None
         self.token_budget = token_budget or (65536 if cuda else 4096)
@@ -284,7 +309,7 @@ class Engine:
             tags_h.copy_(tags.to(torch.int16), non_blocking=True)
             probs_h.copy_(probs, non_blocking=True)
             event = torch.cuda.Event()
-            event.record()
+            event.record(torch.cuda.current_stream(self.device))
             return _Pending(tags_h, probs_h, event)
 
     def postprocess(self, encs: Sequence[Encoded], preds: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[list[Span]]:
@@ -369,38 +394,40 @@ def _chunks_by_chars(texts: list[str], chunk_chars: int) -> Iterator[list[str]]:
         yield texts[start:]
 
 
-def check_int8(model: Any, tokenizer: Any, cfg: Any, docs: Sequence[Document]) -> dict[str, Any]:
-    """Compare int8 with fp32 CPU inference: strict span F1 of each vs gold, and of int8 vs fp32.
+def check_precision(model: Any, tokenizer: Any, cfg: Any, docs: Sequence[Document], precision: str) -> dict[str, Any]:
+    """Compare a fast CPU precision with fp32: strict span F1 of each vs gold, and of one vs the other.
 
     Args:
         model: The fp32 token-classification model (left unchanged).
         tokenizer: Its fast tokenizer.
         cfg: Its :class:`nkclaims.model.TaggerConfig`.
         docs: Gold documents (their spans are the reference).
+        precision: ``"bf16"`` or ``"int8"``.
 
     Returns:
-        ``fp32_f1``, ``int8_f1``, ``delta_points`` (int8 minus fp32, in F1
-        points), ``agreement_f1`` (int8 spans scored against fp32 spans) and
-        ``within_half_point`` (``abs(delta_points) <= 0.5``).
+        ``precision``, ``fp32_f1``, ``fast_f1``, ``delta_points`` (fast minus
+        fp32, in F1 points), ``agreement_f1`` (fast spans scored against fp32
+        spans) and ``within_half_point`` (``abs(delta_points) <= 0.5``): the
+        rule for shipping a precision as the model's ``cpu_precision``.
 
-    >>> check_int8.__name__
-    'check_int8'
+    >>> check_precision.__name__
+    'check_precision'
     """
     from nkclaims.evaluate import evaluate
 
     texts = [d.text for d in docs]
     fp32 = Engine(model, tokenizer, cfg, "cpu").tag(texts)
-    int8 = Engine(model, tokenizer, cfg, "cpu", int8=True).tag(texts)
+    fast = Engine(model, tokenizer, cfg, "cpu", precision=precision).tag(texts)
     gold = [replace(d, claims=None) for d in docs]
 
     def as_docs(spans: list[list[Span]]) -> list[Document]:
         return [replace(d, spans=tuple(s), claims=None) for d, s in zip(gold, spans)]
 
     f_fp32 = evaluate(gold, as_docs(fp32)).strict["ALL"].f1
-    f_int8 = evaluate(gold, as_docs(int8)).strict["ALL"].f1
-    delta = round(100 * (f_int8 - f_fp32), 2)
+    f_fast = evaluate(gold, as_docs(fast)).strict["ALL"].f1
+    delta = round(100 * (f_fast - f_fp32), 2)
     return {
-        "documents": len(docs), "fp32_f1": f_fp32, "int8_f1": f_int8, "delta_points": delta,
-        "agreement_f1": evaluate(as_docs(fp32), as_docs(int8)).strict["ALL"].f1,
+        "precision": precision, "documents": len(docs), "fp32_f1": f_fp32, "fast_f1": f_fast,
+        "delta_points": delta, "agreement_f1": evaluate(as_docs(fp32), as_docs(fast)).strict["ALL"].f1,
         "within_half_point": abs(delta) <= 0.5,
     }

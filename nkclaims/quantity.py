@@ -247,6 +247,9 @@ def _digit_value(raw: str, lang: str | None, mult: Fraction | int) -> Fraction |
     readings = _readings(raw, lang)
     if not readings:
         return None
+    if mult == 1 and len(readings) == 2:
+        # `10,000` in Indonesian text is English-style grouping: no one counts troops to three decimals
+        return max(readings)
     return next((r for r in readings if (r * mult).denominator == 1), readings[0])
 
 

@@ -68,8 +68,8 @@ def test_decode_untagged_word_glued_to_span_joins_it() -> None:
     words = word_bounds(text)
     assert [text[a:b] for a, b in words] == ["Rabu", "(", "23/10/2024", ")"]
     spans = decode(text, off, [(0, 2)], [ids], [probs], TAGS)
-    # the alphanumeric word joins the open span; the trailing ")" does not
-    assert [s.surface(text) for s in spans] == ["(23/10/2024"]
+    # the alphanumeric word joins the open span, and so does the ")" closing its "("
+    assert [s.surface(text) for s in spans] == ["(23/10/2024)"]
 
 
 def test_decode_untagged_inside_span_is_filled() -> None:
@@ -141,3 +141,37 @@ def test_decode_window_length_mismatch_raises() -> None:
 
 def test_decode_empty_text() -> None:
     assert decode("", np.zeros((0, 2)), [], [], [], TAGS) == []
+
+
+@pytest.mark.parametrize("text,word_tags,expected", [
+    # `)` hidden in a piece `24)`: kept, since the span holds the `(`
+    ("pada Kamis (17/10/2024), kata", [0, 1, 2, -1, -1, 0, 0], "Kamis (17/10/2024)"),
+    # a `)` with no `(` in the span stays out
+    ("pada Kamis 17/10/2024), kata", [0, 1, 2, -1, 0, 0], "Kamis 17/10/2024"),
+])
+def test_decode_untagged_closing_bracket(text, word_tags, expected):
+    from nkclaims.align import word_bounds
+    from nkclaims.decode import bio_spans
+
+    tags = ["O", "B-DATE", "I-DATE"]
+    w = word_bounds(text)
+    spans = bio_spans(text, w, np.array(word_tags), np.ones(len(w)), tags)
+    assert [text[s.start:s.end] for s in spans] == [expected]
+
+
+@pytest.mark.parametrize("text,spans,expected", [
+    ("mengirim sekitar 14.000 pasukan", [(17, 23, "TROOPS")], [("TROOPS", "sekitar 14.000")]),
+    # a qualifier and its number split in two spans merge
+    ("mengirim sekitar 14.000 pasukan", [(9, 16, "TROOPS"), (17, 23, "TROOPS")], [("TROOPS", "sekitar 14.000")]),
+    # no quantity phrase under the span: unchanged
+    ("satu unit tentara", [(5, 9, "TROOPS")], [("TROOPS", "unit")]),
+    # the snap would swallow another span: unchanged
+    ("lebih dari 600.000 tentara", [(0, 5, "CUE"), (11, 18, "TROOPS")], [("CUE", "lebih"), ("TROOPS", "600.000")]),
+    # other labels untouched
+    ("di Kursk 5 km", [(3, 8, "LOC")], [("LOC", "Kursk")]),
+])
+def test_decode_snap_troops(text, spans, expected):
+    from nkclaims.decode import snap_troops
+
+    out = snap_troops(text, [Span(a, b, lab) for a, b, lab in spans])
+    assert [(s.label, text[s.start:s.end]) for s in out] == expected

@@ -102,10 +102,32 @@ def test_extractor_unknown_device(tiny_model_dir, device) -> None:
         load(tiny_model_dir, device=device)
 
 
-def test_extractor_int8_flag(tiny_model_dir) -> None:
-    assert not load(tiny_model_dir, device="cpu").engine.int8
-    e = load(tiny_model_dir, device="cpu", int8=True)
-    assert e.engine.int8 and any("quantized" in type(m).__module__ for m in e.engine.model.modules())
+def test_extractor_precision_choice(tiny_model_dir) -> None:
+    import torch
+
+    assert load(tiny_model_dir, device="cpu").engine.precision == "fp32"  # a plain HF folder: fp32
+    e = load(tiny_model_dir, device="cpu", precision="int8")
+    assert e.engine.precision == "int8" and any("quantized" in type(m).__module__ for m in e.engine.model.modules())
+    b = load(tiny_model_dir, device="cpu", precision="bf16")
+    assert next(b.engine.model.parameters()).dtype == torch.bfloat16
+    with pytest.raises(ValueError, match="precision must be one of"):
+        load(tiny_model_dir, device="cpu", precision="fp8")
+
+
+def test_extractor_shipped_precision_needs_native_bf16(tiny_model_dir, tmp_path, monkeypatch) -> None:
+    """A model shipped with cpu_precision bf16 falls back to fp32 where bf16 would be emulated."""
+    import shutil
+
+    from nkclaims import extractor
+    from nkclaims.model import TaggerConfig, bio_labels
+
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, folder)
+    TaggerConfig(tags=bio_labels(), base=str(tiny_model_dir), max_length=32, stride=8, cpu_precision="bf16").save(folder)
+    monkeypatch.setattr(extractor, "cpu_bf16_supported", lambda: False)
+    assert load(folder, device="cpu").engine.precision == "fp32"
+    monkeypatch.setattr(extractor, "cpu_bf16_supported", lambda: True)
+    assert load(folder, device="cpu").engine.precision == "bf16"
 
 
 def test_extractor_export_hf_loads_in_transformers(tiny_model_dir, tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""The batched engine on a tiny random model: batching, windows, OOM back-off, int8, streaming."""
+"""The batched engine on a tiny random model: batching, windows, OOM back-off, CPU precisions, streaming."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nkclaims.align import first_subword_words, word_bounds
-from nkclaims.infer import Engine, check_int8, plan_batches, preprocess
+from nkclaims.infer import Engine, check_precision, plan_batches, preprocess
 from nkclaims.model import TaggerConfig
 from nkclaims.schema import Document
 
@@ -203,23 +203,24 @@ def test_infer_padding_is_multiple_of_8(engine, monkeypatch) -> None:
     assert widths and all(w % 8 == 0 for w in widths)
 
 
-def test_infer_int8_close_to_fp32(parts, seeds_gold_path) -> None:
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_infer_fast_cpu_precision_close_to_fp32(parts, seeds_gold_path, precision) -> None:
     from nkclaims.schema import read_jsonl
 
     model, tok, cfg = parts
     docs = read_jsonl(str(seeds_gold_path))[:2]
     fp32 = Engine(model, tok, cfg, "cpu")
-    int8 = Engine(model, tok, cfg, "cpu", int8=True)
-    assert any("quantized" in type(m).__module__ for m in int8.model.modules())
+    fast = Engine(model, tok, cfg, "cpu", precision=precision)
+    assert fast.model is not model, "the engine converts a copy"
     assert not any("quantized" in type(m).__module__ for m in model.modules()), "the fp32 model is untouched"
     seqs = [np.concatenate(([fp32.bos], e.ids[s:t], [fp32.eos]))
             for e in fp32.preprocess([d.text for d in docs]) for s, t in e.windows]
-    a, b = fp32.forward(seqs), int8.forward(seqs)
+    a, b = fp32.forward(seqs), fast.forward(seqs)
     tags_a = np.concatenate([t for t, _ in a])
     tags_b = np.concatenate([t for t, _ in b])
     assert (tags_a == tags_b).mean() > 0.9
-    report = check_int8(model, tok, replace(cfg), docs)
-    assert set(report) >= {"fp32_f1", "int8_f1", "delta_points", "agreement_f1", "within_half_point"}
+    report = check_precision(model, tok, replace(cfg), docs, precision)
+    assert set(report) >= {"precision", "fp32_f1", "fast_f1", "delta_points", "agreement_f1", "within_half_point"}
     assert 0.0 <= report["fp32_f1"] <= 1.0 and report["agreement_f1"] > 0.5
 
 
@@ -279,13 +280,14 @@ def test_infer_cuda_matches_cpu(parts) -> None:
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_infer_cuda_int8_refused(parts) -> None:
     model, tok, cfg = parts
-    with pytest.raises(ValueError, match="CPU only"):
-        Engine(model, tok, cfg, "cuda", int8=True)
+    with pytest.raises(ValueError, match="CPU path"):
+        Engine(model, tok, cfg, "cuda", precision="int8")
 
 
-def test_infer_documents_unchanged_by_check_int8(parts) -> None:
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_infer_documents_unchanged_by_check_precision(parts, precision) -> None:
     model, tok, cfg = parts
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    check_int8(model, tok, cfg, [Document("a", SENTENCES[0])])
+    check_precision(model, tok, cfg, [Document("a", SENTENCES[0])], precision)
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)

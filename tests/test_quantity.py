@@ -298,3 +298,14 @@ def test_quantity_time_grows_linearly(unit):
     large = _cpu_seconds(_repeated(unit, 400_000), repeat=3)
     # 4x the text costs ~4x when linear and 16x when quadratic; 8x leaves room for GC and noise.
     assert large < 8 * small + 0.2
+
+
+@pytest.mark.parametrize("text,lang,value", [
+    ("10,000", "id", 10000),
+    ("7,000 tentara", "id", 7000),
+    ("sekitar 10.000", "en", 10000),
+    ("1,500 juta", "id", 1500000),
+    ("2,5 ribu", "id", 2500),
+])
+def test_quantity_foreign_grouping_without_multiplier(text, lang, value):
+    assert parse_quantity(text, lang).value == value
