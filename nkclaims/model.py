@@ -103,6 +103,7 @@ def _from_base(base_dir: str, tags: tuple[str, ...]):
 
     # the fresh head is always "missing" from a base checkpoint: expected, not news
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     id2label = dict(enumerate(tags))
     model = AutoModelForTokenClassification.from_pretrained(
         base_dir, num_labels=len(tags), id2label=id2label,
