@@ -54,9 +54,12 @@ def main() -> None:
     ap.add_argument("--runs", default="runs/indonlu")
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args()
-    results = {c: run(c, args) for c in args.corpora}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # corpora run separately keep each other's rows
+    saved = out / "indonlu-ner.json"
+    results = json.loads(saved.read_text()) if saved.exists() else {}
+    results.update({c: run(c, args) for c in args.corpora})
     (out / "indonlu-ner.json").write_text(json.dumps(results, indent=1) + "\n")
     lines = ["| corpus | nkclaims e5-small: IndoNLU metric (type-macro F1) | strict micro F1 | mBERT (paper) | XLM-R base (paper) | minutes |",
              "|---|---|---|---|---|---|"]
