@@ -216,6 +216,9 @@ def decode(text: str, offsets: np.ndarray, spans: Sequence[tuple[int, int]],
     return bio_spans(text, words, word_tags, word_probs, tags)
 
 
+_SNAP_MARGIN = 80  # characters read on each side of a TROOPS span
+
+
 def snap_troops(text: str, spans: Sequence[Span], lang: str | None = "id") -> list[Span]:
     """Snap TROOPS spans to the quantity phrase they overlap (schema boundaries).
 
@@ -235,7 +238,14 @@ def snap_troops(text: str, spans: Sequence[Span], lang: str | None = "id") -> li
     troops = [s for s in spans if s.label == "TROOPS"]
     if not troops:
         return list(spans)
-    phrases = [(a, b) for a, b, _ in find_quantities(text, lang)]
+    # read only around each TROOPS span: a quantity phrase is short, and a whole
+    # megabyte per document would make this the slowest step of a GPU run
+    phrases: set[tuple[int, int]] = set()
+    for s in troops:
+        lo, hi = max(0, s.start - _SNAP_MARGIN), min(len(text), s.end + _SNAP_MARGIN)
+        phrases.update((lo + a, lo + b) for a, b, _ in find_quantities(text[lo:hi], lang)
+                       if lo + a < s.end and s.start < lo + b)
+    phrases = sorted(phrases)
     starts = np.array([a for a, _ in phrases], dtype=np.int64)
     out = [s for s in spans if s.label != "TROOPS"]
     merged: dict[tuple[int, int], list[Span]] = {}
