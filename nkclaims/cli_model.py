@@ -15,15 +15,19 @@ from pathlib import Path
 
 def add_build_data_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``build-data``: the default training set, saved as a datasets folder."""
-    from nkclaims.data.build import SOURCES
+    import inspect
 
+    from nkclaims.data.build import SOURCES, build_dataset
+
+    # defaults come from build_dataset itself, so the command and the API cannot drift apart
+    d = {k: v.default for k, v in inspect.signature(build_dataset).parameters.items()}
     p = sub.add_parser("build-data", help="build the default training data (datasets folder)",
                        description="Synthetic sentences, mapped NER corpora and weak labels; reproducible from --seed.")
     p.add_argument("out", metavar="OUT", help="folder to write (save_to_disk)")
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--n-synth", type=int, default=7000)
-    p.add_argument("--n-bppt", type=int, default=1500)
-    p.add_argument("--max-per-corpus", type=int, default=3500)
+    p.add_argument("--seed", type=int, default=d["seed"])
+    p.add_argument("--n-synth", type=int, default=d["n_synth"])
+    p.add_argument("--n-bppt", type=int, default=d["n_bppt"])
+    p.add_argument("--max-per-corpus", type=int, default=d["max_per_corpus"])
     p.add_argument("--include", nargs="+", choices=SOURCES, default=list(SOURCES))
     p.set_defaults(func=run_build_data)
 

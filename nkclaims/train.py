@@ -332,13 +332,7 @@ def rows_to_docs(rows) -> list[Document]:
     ...                "spans": [{"start": 3, "end": 8, "label": "LOC"}]}])[0].spans[0].label
     'LOC'
     """
-    from nkclaims.schema import Span
-
-    return [
-        Document(str(r["id"]), r["text"], r.get("lang") or "id",
-                 tuple(Span(int(s["start"]), int(s["end"]), s["label"]) for s in r["spans"]), None)
-        for r in rows
-    ]
+    return [Document.from_dict(r) for r in rows]
 
 
 def labels_of(docs: Sequence[Document]) -> tuple[str, ...]:
